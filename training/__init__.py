@@ -1,0 +1,1 @@
+"""Training: config, data validation, the training loop, evaluation, baselines and the model card."""
