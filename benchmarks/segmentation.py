@@ -2,11 +2,13 @@
 
     python benchmarks/segmentation.py                 # all backends, full dumps (a few minutes: pysbd is slow)
     python benchmarks/segmentation.py --limit 500     # first 500 articles of each dump for the speed columns
+    python benchmarks/segmentation.py --compare blingfire,nupunkt   # where two backends disagree, to judge
 
-Backends: a regex baseline, pysbd, syntok, blingfire and nupunkt, each ``raw`` (the library alone on the
-whole text) and ``wrapped`` (the same library inside ``inference.segment``'s layout blocks and rules;
-``nupunkt wrapped`` is exactly ``inference.segment.segment``). A library that is not installed is listed
-as missing.
+Backends: a regex baseline, pysbd, syntok, blingfire, nupunkt with its stock model (``nupunkt-stock``)
+and nupunkt with the abbreviation list cut down as ``inference.segment`` does (``nupunkt``), each ``raw``
+(the library alone on the whole text) and ``wrapped`` (the same library inside ``inference.segment``'s
+layout blocks and rules; ``nupunkt wrapped`` is exactly ``inference.segment.segment``). A library that is
+not installed is listed as missing.
 
 Accuracy is exact-boundary F1: a boundary is the end offset (whitespace stripped) of every sentence but
 the last; a predicted boundary counts only if it is at exactly the gold offset.
@@ -96,12 +98,20 @@ def _blingfire() -> Splitter:
     return lambda text: [end for _, end in blingfire.text_to_sentences_and_offsets(text)[1]] if text.strip() else []
 
 
+def _nupunkt_stock() -> Splitter:
+    import nupunkt
+
+    tokenizer = nupunkt.load("default")
+    return lambda text: [end for _, end in tokenizer.span_tokenize(text)]
+
+
 def _nupunkt() -> Splitter:
-    return seg._nupunkt_cuts
+    return seg._nupunkt_cuts  # the bundled model with the abbreviation list cut down for news
 
 
 BACKENDS: dict[str, Callable[[], Splitter]] = {
-    "regex": _regex, "pysbd": _pysbd, "syntok": _syntok, "blingfire": _blingfire, "nupunkt": _nupunkt,
+    "regex": _regex, "pysbd": _pysbd, "syntok": _syntok, "blingfire": _blingfire,
+    "nupunkt-stock": _nupunkt_stock, "nupunkt": _nupunkt,
 }
 
 
@@ -162,15 +172,18 @@ def f1(docs: list[tuple[str, str, set[int]]], splitter: Splitter, mode: str) -> 
 # -------------------------------------------------------------------------------------------- speed
 
 
-def load_dumps(limit: int | None) -> list[str]:
-    texts = []
+def load_dumps(limit: int | None) -> tuple[list[str], list[str]]:
+    """(ids, texts) of the shared dumps, or two empty lists when ../shared is absent."""
+    ids, texts = [], []
     for name in DUMPS:
         path = SHARED / name
         if not path.is_file():
-            return []
-        rows = path.read_text(encoding="utf-8").splitlines()[:limit]
-        texts += [json.loads(r)["text"] for r in rows]
-    return texts
+            return [], []
+        for line in path.read_text(encoding="utf-8").splitlines()[:limit]:
+            row = json.loads(line)
+            ids.append(row["id"])
+            texts.append(row["text"])
+    return ids, texts
 
 
 def speed(texts: list[str], splitter: Splitter, mode: str) -> tuple[float, float, float, float]:
@@ -183,6 +196,24 @@ def speed(texts: list[str], splitter: Splitter, mode: str) -> tuple[float, float
     return len(texts) / elapsed, sentences / elapsed, sentences / len(texts), 100 * long / max(sentences, 1)
 
 
+def compare(texts: list[str], ids: list[str], a: str, b: str, show: int) -> None:
+    """Boundaries (wrapped mode) that only one of two backends puts, with random examples to judge."""
+    import random
+
+    split_a, split_b = BACKENDS[a](), BACKENDS[b]()
+    only: dict[str, list[tuple[str, int, str]]] = {a: [], b: []}
+    for doc_id, text in zip(ids, texts):
+        ends_a = {s.end for s in run(text, split_a, "wrapped")[:-1]}
+        ends_b = {s.end for s in run(text, split_b, "wrapped")[:-1]}
+        only[a] += [(doc_id, e, text) for e in sorted(ends_a - ends_b)]
+        only[b] += [(doc_id, e, text) for e in sorted(ends_b - ends_a)]
+    rng = random.Random(0)
+    for name, items in only.items():
+        print(f"\nboundaries only {name} puts: {len(items)}")
+        for doc_id, e, text in rng.sample(items, min(show, len(items))):
+            print(f"  {doc_id}@{e}: ...{text[max(0, e - 50):e]!r} | {text[e:e + 30]!r}")
+
+
 # --------------------------------------------------------------------------------------------- main
 
 
@@ -191,20 +222,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="articles per dump for the speed columns")
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated subset")
     parser.add_argument("--modes", default="raw,wrapped")
+    parser.add_argument("--compare", metavar="A,B", help="instead of the table: boundaries only A or only B "
+                        "puts on the shared dumps, with --show random examples of each to judge by hand")
+    parser.add_argument("--show", type=int, default=25)
     parser.add_argument("-v", "--verbose", action="store_true", help="list the gold documents each gets wrong")
     args = parser.parse_args(argv)
 
     hard, sample, missing = load_gold()
     bbc = [d for d in sample if d[0].startswith("bbc")]
     ic = [d for d in sample if not d[0].startswith("bbc")]
-    texts = load_dumps(args.limit)
+    ids, texts = load_dumps(args.limit)
+    if args.compare:
+        if not texts:
+            print("compare: skipped (../shared absent)")
+            return 0
+        a, b = args.compare.split(",")
+        compare(texts, ids, a, b, args.show)
+        return 0
     print(f"python {platform.python_version()} on {platform.machine()}, one process, one thread")
     print(f"gold: {len(hard)} hard cases + seed ({sum(len(b) for _, _, b in hard)} boundaries); "
           f"shared sample: {len(bbc)} BBC + {len(ic)} InSight Crime articles "
           f"({sum(len(b) for _, _, b in sample)} boundaries)" + (f" [skipped: {missing}]" if missing else ""))
     print(f"speed: {len(texts)} articles of ../shared/data" if texts else "speed: skipped (../shared absent)")
     print()
-    header = (f"| {'library':<9} | {'mode':<7} | F1 hard+seed | F1 BBC sample | F1 IC sample | articles/s "
+    header = (f"| {'library':<13} | {'mode':<7} | F1 hard+seed | F1 BBC sample | F1 IC sample | articles/s "
               f"| sentences/s | sentences/article | % >= {LONG} chars |")
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
@@ -212,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             splitter = BACKENDS[name]()
         except ImportError as exc:
-            print(f"| {name:<9} | missing: {exc} |")
+            print(f"| {name:<13} | missing: {exc} |")
             continue
         for mode in args.modes.split(","):
             f_hard, wrong_hard = f1(hard, splitter, mode)
@@ -223,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                 perf = f"{arts:10.0f} | {sents:11.0f} | {per:17.1f} | {long:14.2f}"
             else:
                 perf = f"{'-':>10} | {'-':>11} | {'-':>17} | {'-':>14}"
-            print(f"| {name:<9} | {mode:<7} | {f_hard:12.3f} | {f_bbc:13.3f} | {f_ic:12.3f} | {perf} |", flush=True)
+            print(f"| {name:<13} | {mode:<7} | {f_hard:12.3f} | {f_bbc:13.3f} | {f_ic:12.3f} | {perf} |", flush=True)
             if args.verbose:
                 for label, wrong in (("hard", wrong_hard), ("bbc", wrong_bbc), ("ic", wrong_ic)):
                     if wrong:

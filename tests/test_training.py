@@ -72,7 +72,9 @@ def test_stored_temperature_and_thresholds_are_applied(tiny_model):
     texts = [json.loads(l)["text"] for l in CORPUS.read_text().splitlines()][:20]
     logits = model.logits(texts)
     meta = json.loads((tiny_model / METADATA).read_text())
-    expected = 1 / (1 + np.exp(-logits.astype(np.float64) / meta["temperature"]))
+    offsets = np.array([meta["logit_offsets"][l] for l in LABELS])
+    assert np.allclose(offsets, np.log([meta["training"]["pos_weight"][l] for l in LABELS]))
+    expected = 1 / (1 + np.exp(-(logits.astype(np.float64) - offsets) / meta["temperature"]))
     probs = model.predict_proba(texts)
     assert np.allclose(probs, expected, atol=1e-6)
     thr = np.array([meta["thresholds"][l] for l in LABELS])

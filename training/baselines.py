@@ -77,7 +77,7 @@ class LexiconBaseline:
 
 class FrozenEmbeddingBaseline:
     name = "minilm_frozen_logreg"
-    description = "frozen MiniLM sentence embeddings (mean pooling) with logistic regression per label"
+    description = "frozen base-model sentence embeddings (mean pooling) with logistic regression per label"
 
     def __init__(self, base: str = "minilm", C: float = 1.0, seed: int = 0, batch_size: int = 128):
         self.base, self.C, self.seed, self.batch_size = base, C, seed, batch_size

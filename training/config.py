@@ -80,6 +80,13 @@ class CalibrationSection(_Section):
         return self
 
 
+class CardSection(_Section):
+    eval_files: list[Path] = Field(default_factory=list, description="extra labelled JSONL files evaluated for the card; missing ones are skipped")
+    baselines: bool = Field(True, description="train the baselines and compare them in the card")
+    embedding_baseline: bool = Field(True, description="include the frozen-MiniLM baseline (the slowest)")
+    behaviour: bool = Field(True, description="run the behavioural suite")
+
+
 class TrainConfig(_Section):
     name: str = Field("base", description="run name; defaults to the config file's stem")
     model: ModelSection = ModelSection()
@@ -87,7 +94,7 @@ class TrainConfig(_Section):
     training: TrainingSection = TrainingSection()
     calibration: CalibrationSection = CalibrationSection()
     output_dir: Optional[Path] = None
-    card_eval: list[Path] = Field(default_factory=list, description="extra labelled JSONL files reported in the card")
+    card: CardSection = CardSection()
 
     def resolved_output_dir(self) -> Path:
         return self.output_dir if self.output_dir is not None else Path("runs") / self.name
@@ -225,7 +232,7 @@ def _resolve_paths(config: TrainConfig, base: Path) -> TrainConfig:
     return config.model_copy(update={
         "data": data,
         "model": config.model.model_copy(update={"base": base_model}),
-        "card_eval": [fix(p) for p in config.card_eval],
+        "card": config.card.model_copy(update={"eval_files": [fix(p) for p in config.card.eval_files]}),
     })
 
 

@@ -416,6 +416,32 @@ def datasheet_in_sync(stats: dict, path: Path = DATASHEET) -> bool:
     return render_statistics(stats) in text
 
 
+# ---------------------------------------------------------------- for the model directory
+
+def provenance(splits, corpus: Path | None) -> dict:
+    """What the model card reports about the training data, stored in metadata.json at training time.
+
+    Conflicts and genres per split come from the examples' metadata; agreement comes from
+    ``<corpus>/../annotation/passes.jsonl`` when the corpus is the seed corpus layout.
+    """
+    out: dict = {"conflicts": {}, "genres": {}, "documents": {}}
+    for name in ("train", "dev", "test"):
+        exs = getattr(splits, name)
+        out["conflicts"][name] = sorted({str(e.meta["conflict"]) for e in exs if e.meta.get("conflict") not in (None, "none")})
+        out["genres"][name] = dict(collections.Counter(str(e.meta.get("genre", "unknown")) for e in exs))
+        out["documents"][name] = len({e.meta.get("doc_id") for e in exs if e.meta.get("doc_id")})
+        out.setdefault("no_conflict_sentences", {})[name] = sum(1 for e in exs if e.meta.get("conflict") == "none")
+    if corpus is not None:
+        passes_file = Path(corpus).parent / "annotation" / "passes.jsonl"
+        passes = read_passes(passes_file)
+        if passes:
+            ag = agreement(passes)
+            out["annotation"] = {"file": str(passes_file), "sentences": ag["n"],
+                                 "kappa": {l: v["kappa"] for l, v in ag["per_label"].items()},
+                                 "adjudicated": ag["sentences_with_disagreement"]}
+    return out
+
+
 # ---------------------------------------------------------------- CLI
 
 def main(argv: Sequence[str] | None = None) -> int:

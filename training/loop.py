@@ -26,6 +26,7 @@ from models.decision import DecisionRule
 from models.directory import METRICS, hardware, save_model_dir, write_json_atomic
 from models.labels import LABELS
 from training.config import TrainConfig, config_to_dict
+from training.corpus import provenance
 from training.data import Example, Splits, label_matrix, load_splits
 from training.metrics import fit_temperature, macro_f1, multilabel_report, tune_thresholds
 
@@ -236,13 +237,16 @@ def train(config: TrainConfig, *, progress: bool = False, labels: Sequence[str] 
     assert best_state is not None
     model.load_state_dict(best_state)
 
-    # Decision rule: temperature first (on raw dev logits), then thresholds on calibrated probabilities.
+    # Decision rule: undo pos_weight's prior shift, fit the temperature on dev, then tune thresholds on the
+    # calibrated dev probabilities.
     dev_logits = predict_logits(model, tokenizer, dev_enc.input_ids, tc.eval_batch_size)
-    temperature = fit_temperature(dev_logits, dev_enc.y) if config.calibration.temperature else 1.0
-    dev_cal = DecisionRule(tuple(labels), tuple(0.5 for _ in labels), temperature).probabilities(dev_logits)
+    offsets = tuple(float(o) for o in np.log(pos_weight))
+    shifted = dev_logits - np.asarray(offsets)[None, :]
+    temperature = fit_temperature(shifted, dev_enc.y) if config.calibration.temperature else 1.0
+    dev_cal = DecisionRule(tuple(labels), tuple(0.5 for _ in labels), temperature, offsets).probabilities(dev_logits)
     thresholds = tune_thresholds(dev_enc.y, dev_cal, config.calibration.threshold_min, config.calibration.threshold_max)
-    rule = DecisionRule(tuple(labels), tuple(float(t) for t in thresholds), temperature)
-    logger.info("temperature %.3f, thresholds %s", temperature, rule.to_dict()["thresholds"])
+    rule = DecisionRule(tuple(labels), tuple(float(t) for t in thresholds), temperature, offsets)
+    logger.info("temperature %.3f, logit offsets %s, thresholds %s", temperature, rule.to_dict()["logit_offsets"], rule.to_dict()["thresholds"])
 
     metrics = {"dev": multilabel_report(dev_enc.y, dev_cal, rule.thresholds, labels, ci=True, seed=tc.seed)}
     metrics["dev"]["note"] = "thresholds and temperature were tuned on dev: optimistic"
@@ -261,7 +265,7 @@ def train(config: TrainConfig, *, progress: bool = False, labels: Sequence[str] 
         "base_model": config.model.base,
         "base_model_source": source,
         "config": config_to_dict(config),
-        "data": {"files": splits.files, "counts": splits.counts(),
+        "data": {"files": splits.files, "counts": splits.counts(), **provenance(splits, config.data.corpus),
                  "label_counts": {s: {name: int(v) for name, v in zip(labels, enc.y.sum(axis=0))}
                                   for s, enc in (("train", train_enc), ("dev", dev_enc), ("test", test_enc)) if enc is not None}},
         "training": {"seconds": round(seconds, 1), "epochs_run": len(history), "best_epoch": best_epoch,
@@ -270,8 +274,12 @@ def train(config: TrainConfig, *, progress: bool = False, labels: Sequence[str] 
     write_json_atomic(out / METRICS, metrics)
     if write_card:
         from training.card import write_card
+        from training.report import run_evaluation
 
-        write_card(out, eval_files=[p for p in config.card_eval if p is not None])
+        card = config.card
+        run_evaluation(out, card.eval_files, splits=splits, baselines=card.baselines,
+                       include_embeddings=card.embedding_baseline, behaviour=card.behaviour, seed=tc.seed)
+        write_card(out)
     logger.info("wrote %s in %.0f s", out, seconds)
     return TrainResult(out, metrics, rule, history)
 

@@ -125,7 +125,8 @@ def run_evaluation(model_dir: str | os.PathLike, eval_files: Sequence[str | os.P
     if baselines and splits is not None and datasets:
         comparison = {"fine_tuned": {"description": f"{read_metadata(model_dir).get('base_model', 'base')} fine-tuned (this model)",
                                      "results": {n: _summary(read_json(out / f"{n}.json"), labels) for n in datasets}}}
-        comparison.update(run_baselines(splits, datasets, labels, seed=seed, include_embeddings=include_embeddings))
+        base = read_metadata(model_dir).get("config", {}).get("model", {}).get("base", "minilm")
+        comparison.update(run_baselines(splits, datasets, labels, seed=seed, include_embeddings=include_embeddings, base=base))
         write_json_atomic(out / "baselines.json", {"datasets": list(datasets), "models": comparison})
         index["files"]["baselines"] = f"{EVAL_DIR}/baselines.json"
 
