@@ -79,14 +79,15 @@ def _nupunkt():
 
 # --------------------------------------------------------------------------------------- layout
 
-_WS = re.compile(r"\s")  # each whitespace character -> one space: offsets stay exact
+# every whitespace character -> one space (str.translate: same length, so offsets stay exact)
+_TO_SPACE = {i: " " for i in range(0x3001) if chr(i).isspace() and chr(i) != " "}
 _LINE = re.compile(r"[^\n]*(?:\n|$)")
 _BULLET = re.compile(r"[ \t]*(?:[-*\u2022\u25aa\u25cf\u25e6\u2023\u2013\u2014]|\d{1,3}[.)])[ \t]+\S")
-_TIMESTAMP = re.compile(
-    r"[ \t]*(?:(?:update[sd]?|breaking|latest)\b[ \t,:\-]*)?"
-    r"\d{1,2}[:.]\d{2}(?:[ \t]*[ap]\.?m\.?)?(?:[ \t]+(?:[A-Z]{2,5}|local(?: time)?))?"
-    r"(?:[ \t]*[\u2014\u2013\-:|,]|[ \t]+(?=[A-Z\"'\u201c])|[ \t]*$)",
-    re.IGNORECASE,
+_TZ = r"(?:[ \t]*(?i:[ap]\.?m\.?))?(?:[ \t]+(?:[A-Z]{2,5}|local(?: time)?))?"
+_TIMESTAMP = re.compile(  # "09:42 GMT — ...", "Update, 14:10: ...", "10:45 Officials ...", "09.42 BST - ..."
+    r"[ \t]*(?:(?i:update[sd]?|breaking|latest)\b[ \t,:\-]*)?"
+    rf"(?:\d{{1,2}}:\d{{2}}{_TZ}(?:[ \t]*[\u2014\u2013\-:|,]|[ \t]+(?=[A-Z\"'\u201c])|[ \t]*$)"
+    rf"|\d{{1,2}}\.\d{{2}}{_TZ}(?:[ \t]*[\u2014\u2013\-:|]|[ \t]*$))"  # "3.50 percent ..." is no entry
 )
 _INLINE_BULLET = re.compile(r"(?<=\s)(?=[\u2022\u25aa\u25cf\u25e6\u2023]\s)")
 _TERMINAL = re.compile(r"[.!?\u2026:;,]['\"\u2019\u201d)\]]*$")
@@ -94,10 +95,10 @@ _OPENS_SENTENCE = re.compile(r"['\"\u2018\u201c(\[]*[A-Z0-9]")
 _HEADLINE_MAX = 200
 
 
-def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Non-blank lines of text[start:end] as stripped (start, end) spans; None marks a blank line."""
-    out = []
-    for m in _LINE.finditer(text, start, end):
+def _lines(text: str) -> list[tuple[int, int] | None]:
+    """Lines of text as stripped (start, end) spans; None marks a blank line."""
+    out: list[tuple[int, int] | None] = []
+    for m in _LINE.finditer(text):
         if m.start() == m.end():
             break
         s, e = m.start(), m.end()
@@ -133,7 +134,7 @@ def _is_entry(line: str) -> bool:
 
 def _blocks(text: str) -> list[tuple[int, int]]:
     """Spans of text between which a sentence boundary is certain (layout only)."""
-    lines = _lines(text, 0, len(text))
+    lines = _lines(text)
     # group into paragraphs (runs of non-blank lines)
     paragraphs: list[list[tuple[int, int]]] = []
     current: list[tuple[int, int]] = []
@@ -177,10 +178,10 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 # ---------------------------------------------------------------------------------------- rules
 
-# Followed by a name: never end a sentence (checked case-insensitively in lower-case text).
+# Followed by a name: never end a sentence.
 _TITLES = frozenset(
     "mr mrs ms messrs dr prof gen lt col maj capt cpt cpl sgt adm cmdr brig gov sen rep rev hon pres "
-    "st mt ft supt insp det amb sec.-gen".split()
+    "st mt ft supt insp det amb".split()
 )
 # Followed by a number: never end a sentence.
 _BEFORE_NUMBER = frozenset(
@@ -217,14 +218,14 @@ _DIGIT_CUT = re.compile(r"[.!?]+['\"\u2019\u201d)\]]*(?=\s+['\"\u2018\u201c(\[]*
 _DOTTED_CUT = re.compile(r"(?<![\w.])(?:[A-Za-z]\.){2,}(?=\s+['\"\u2018\u201c(\[]*[A-Z])")
 _LOWER_CUT = re.compile(r"[.!?]+['\"\u2019\u201d)\]]*(?=\s+['\"\u2018\u201c(\[]*[a-z])")
 _ELLIPSIS = re.compile(r"(?:\.\.|\u2026)['\"\u2019\u201d)\]]*$")
-_UPPER = re.compile(r"[A-Z]")
-_LOWER = re.compile(r"[a-z]")
+_DROP_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DROP_LOWER = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _is_lowercase_text(text: str) -> bool:
     sample = text[:50_000]
-    upper = len(_UPPER.findall(sample))
-    lower = len(_LOWER.findall(sample))
+    upper = len(sample) - len(sample.translate(_DROP_UPPER))
+    lower = len(sample) - len(sample.translate(_DROP_LOWER))
     return lower >= 20 and upper < 0.01 * (upper + lower)
 
 
@@ -269,7 +270,7 @@ def _keep_cut(text: str, cut: int, block_start: int, block_end: int, lower: bool
 # ----------------------------------------------------------------------------------- assembling
 
 
-def _segment(text: str, *, max_chars: int, splitter: Splitter, rules: bool = True) -> list[Sentence]:
+def _segment(text: str, *, max_chars: int, splitter: Splitter) -> list[Sentence]:
     if max_chars < 1:
         raise ValueError("max_chars must be positive")
     if not text or text.isspace():
@@ -279,15 +280,13 @@ def _segment(text: str, *, max_chars: int, splitter: Splitter, rules: bool = Tru
     for bs, be in _blocks(text):
         cuts.add(bs)
         cuts.add(be)
-        block = _WS.sub(" ", text[bs:be])
+        block = text[bs:be].translate(_TO_SPACE)
         candidates = {bs + c for c in splitter(block) if 0 < c < be - bs}
-        if rules:
-            candidates.update(bs + m.end() for m in _DIGIT_CUT.finditer(block))
-            candidates.update(bs + m.end() for m in _DOTTED_CUT.finditer(block))
-            if lower:
-                candidates.update(bs + m.end() for m in _LOWER_CUT.finditer(block))
-            candidates = {c for c in candidates if _keep_cut(text, c, bs, be, lower)}
-        cuts |= candidates
+        candidates.update(bs + m.end() for m in _DIGIT_CUT.finditer(block))
+        candidates.update(bs + m.end() for m in _DOTTED_CUT.finditer(block))
+        if lower:
+            candidates.update(bs + m.end() for m in _LOWER_CUT.finditer(block))
+        cuts.update(c for c in candidates if _keep_cut(text, c, bs, be, lower))
     return _assemble(text, sorted(cuts), max_chars)
 
 

@@ -139,6 +139,12 @@ def test_hard_wrapped_prose_is_not_split_at_line_breaks():
     assert texts(text) == [text[: text.index(" No one")], "No one else commented."]
 
 
+def test_wrapped_line_starting_with_a_decimal_is_not_a_live_blog_entry():
+    text = ("Consumer prices across the region went up on average by\n"
+            "3.50 percent over the year, officials in the capital said.\nPrices rose again.")
+    assert texts(text) == [text[: text.index("\nPrices")], "Prices rose again."]
+
+
 def test_lower_case_text_without_quotes_splits_sensibly():
     text = ("armenia said on tuesday that 105 soldiers had been killed. azerbaijan put its losses at 50.  "
             "the clashes are the worst since 2020  officials said. mr pashinyan has asked russia for help. "
