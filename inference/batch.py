@@ -227,7 +227,7 @@ def _write_parquet_part(directory: Path, chunk: int, rows: list[dict], kind: str
 @dataclass
 class _Chunk:
     articles: list[Article] = field(default_factory=list)
-    article_numbers: list[int] = field(default_factory=list)
+    article_raws: list[RawRecord] = field(default_factory=list)
     rejects: list[dict] = field(default_factory=list)
     sentences: int = 0
     records: int = 0
@@ -244,7 +244,7 @@ def _reject(raw: RawRecord, reason: str, rid: Any = None) -> dict:
 def run_scoring(model_dir: str | os.PathLike, input_path: str | os.PathLike, output_dir: str | os.PathLike, *,
                 input_format: str | None = None, fields: Fields = Fields(), output_format: str = "jsonl",
                 backend: str = "torch", device: str = "cpu", precision: str | None = None, threads: int | None = None,
-                batch_size: int = 64, window_sentences: int = 4096, max_chunk_records: int = 2000,
+                batch_size: int | None = None, window_sentences: int = 4096, max_chunk_records: int = 2000,
                 overwrite: bool = False, scorer: Scorer | None = None,
                 progress: Callable[[int, int], None] | None = None) -> dict:
     """Score every article of ``input_path`` into ``output_dir``; resume if a previous run was killed.
@@ -316,7 +316,7 @@ def run_scoring(model_dir: str | os.PathLike, input_path: str | os.PathLike, out
                                 chunk.generated_ids += 1
                             seen_in_chunk[art.id] = raw.number
                             chunk.articles.append(art)
-                            chunk.article_numbers.append(raw.number)
+                            chunk.article_raws.append(raw)
                             chunk.sentences += len(art.segments)
                     if chunk.sentences >= window_sentences or chunk.records >= max_chunk_records:
                         break
@@ -327,9 +327,9 @@ def run_scoring(model_dir: str | os.PathLike, input_path: str | os.PathLike, out
                 known = state.known_ids(list(seen_in_chunk))
                 if known:
                     keep = []
-                    for art, number in zip(chunk.articles, chunk.article_numbers):
+                    for art, raw in zip(chunk.articles, chunk.article_raws):
                         if art.id in known:
-                            chunk.rejects.append({"record": number, "id": art.id, "reason": f"duplicate id {art.id!r} (first at record {known[art.id]})"})
+                            chunk.rejects.append(_reject(raw, f"duplicate id {art.id!r} (first at record {known[art.id]})", art.id))
                             del seen_in_chunk[art.id]
                             chunk.sentences -= len(art.segments)
                         else:

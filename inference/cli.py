@@ -56,7 +56,7 @@ def score_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--text-field", default="text")
     parser.add_argument("--id-field", default="id")
     parser.add_argument("--title-field", default="title", help="'' for none")
-    parser.add_argument("--batch-size", type=int, default=64, help="most sentences per forward pass")
+    parser.add_argument("--batch-size", type=int, help="most sentences per forward pass (default: fastest measured for the backend)")
     parser.add_argument("--window", type=int, default=4096, help="sentences sorted by length and de-duplicated together (a chunk)")
     parser.add_argument("--backend", choices=["torch", "onnx", "ray"], default="torch")
     parser.add_argument("--precision", choices=["fp32", "int8", "fp16"], help="onnx: int8 (default when exported) or fp32; torch: fp16 on cuda")

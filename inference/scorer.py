@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 #: Longest sentence handed to the model, in characters; longer stretches are split by the segmenter.
 MAX_SENTENCE_CHARS = 2000
 
+#: Default (batch_size, max_tokens) per (device, precision), from benchmarks/speed.py on 2 CPU cores.
+BATCHING = {("cpu", "int8"): (16, 1024), ("cpu", "fp32"): (32, 2048), ("cuda", "fp16"): (256, 32768), ("cuda", "fp32"): (256, 32768)}
+
 
 @dataclass
 class Segment:
@@ -104,7 +107,7 @@ def prepare_article(record: dict, number: int, fields: Fields = Fields()) -> Art
 class Scorer:
     """A model directory loaded for scoring with one backend (``torch`` or ``onnx``)."""
 
-    def __init__(self, model_dir: Path, backend, tokenizer, *, batch_size: int = 64, max_tokens: int = 4096):
+    def __init__(self, model_dir: Path, backend, tokenizer, *, batch_size: int = 32, max_tokens: int = 2048):
         self.model_dir = Path(model_dir)
         self.backend = backend
         self.tokenizer = tokenizer
@@ -122,8 +125,13 @@ class Scorer:
 
     @classmethod
     def load(cls, model_dir: str | os.PathLike, backend: str = "torch", *, device: str = "cpu", precision: str | None = None,
-             threads: int | None = None, batch_size: int = 64, max_tokens: int = 4096) -> "Scorer":
-        """Load ``model_dir`` for scoring. ``threads`` defaults to every available core."""
+             threads: int | None = None, batch_size: int | None = None, max_tokens: int | None = None) -> "Scorer":
+        """Load ``model_dir`` for scoring. ``threads`` defaults to every available core.
+
+        ``batch_size`` (most sentences per forward pass) and ``max_tokens`` (most padded tokens per pass)
+        default to what measured fastest for the backend on CPU (benchmarks/speed.py): small batches for
+        int8, whose kernels are cache-bound, larger ones for fp32; on CUDA, large batches.
+        """
         from transformers import AutoTokenizer
 
         model_dir = check_model_dir(model_dir)
@@ -131,7 +139,8 @@ class Scorer:
         if not getattr(tokenizer, "is_fast", False):
             raise ValueError(f"{model_dir}: a fast (Rust) tokenizer is required; tokenizer.json is missing")
         engine = make_backend(model_dir, backend, device=device, precision=precision, threads=threads)
-        return cls(model_dir, engine, tokenizer, batch_size=batch_size, max_tokens=max_tokens)
+        default_batch, default_tokens = BATCHING.get((engine.device, engine.precision), (32, 2048))
+        return cls(model_dir, engine, tokenizer, batch_size=batch_size or default_batch, max_tokens=max_tokens or default_tokens)
 
     # ------------------------------------------------------------ sentences
 
