@@ -58,15 +58,23 @@ def _dump_datasource(path: str, fmt: str, columns: list[str]):
                 for raw in iter_records(path, fmt, None, columns=columns):
                     rows.append(_raw_row(raw))
                     if len(rows) >= RECORDS_PER_BLOCK:
-                        yield pa.Table.from_pylist(rows)
+                        yield pa.Table.from_pylist(rows, schema=RAW_SCHEMA())
                         rows = []
                 if rows:
-                    yield pa.Table.from_pylist(rows)
+                    yield pa.Table.from_pylist(rows, schema=RAW_SCHEMA())
 
             meta = BlockMetadata(num_rows=None, size_bytes=self.estimate_inmemory_data_size(), exec_stats=None, input_files=(path,))
             return [ReadTask(read, meta)]
 
     return DumpDatasource()
+
+
+def RAW_SCHEMA():
+    """Explicit column types, so that a block whose ``source`` or ``error`` is all null keeps string type."""
+    import pyarrow as pa
+
+    return pa.schema([("number", pa.int64()), ("line", pa.int64()), ("source", pa.string()), ("error", pa.string()),
+                      ("non_utf8", pa.bool_()), ("data", pa.string())])
 
 
 def _raw_row(raw: RawRecord) -> dict:
@@ -84,15 +92,16 @@ class ScoringActor:
         self.fields = Fields(**fields)
         self.scorer = Scorer.load(model_dir, backend, device=device, precision=precision, threads=threads, batch_size=batch_size)
 
-    def __call__(self, batch: dict) -> dict:
+    def __call__(self, batch) -> dict:
+        """``batch`` is a pyarrow Table of raw rows (see :func:`_raw_row`)."""
         from inference.scorer import prepare_article
 
-        rows = [dict(zip(batch, values)) for values in zip(*batch.values())]
+        rows = batch.to_pylist()
         results: dict[int, dict] = {}
         articles, numbers = [], []
         for r in rows:
             number = int(r["number"])
-            raw = RawRecord(number, None, r["error"], None if r["line"] is None else int(r["line"]), r["source"], bool(r["non_utf8"]))
+            raw = RawRecord(number, None, r["error"], r["line"], r["source"], bool(r["non_utf8"]))
             if r["error"]:
                 results[number] = {"kind": "reject", "reject": _reject(raw, r["error"])}
                 continue
@@ -167,13 +176,15 @@ def run_scoring_ray(model_dir: str | os.PathLike, input_path: str | os.PathLike,
         ctx.execution_options.preserve_order = True
         t0 = time.time()
         columns = [c for c in (fields.text, fields.id, fields.title) if c]
-        ds = ray.data.read_datasource(_dump_datasource(input_path, input_format, columns))
+        # The reader is light I/O and JSON parsing; asking for no CPU keeps it schedulable while the actor
+        # pool holds every core (otherwise a pool as large as the cluster deadlocks waiting for input).
+        ds = ray.data.read_datasource(_dump_datasource(input_path, input_format, columns), num_cpus=0)
         scored = ds.map_batches(
             ScoringActor,
             fn_constructor_kwargs={"model_dir": model_dir, "fields": {"text": fields.text, "id": fields.id, "title": fields.title},
                                    "backend": backend, "device": device, "precision": precision,
                                    "threads": (threads or 1) if device == "cpu" else threads, "batch_size": batch_size},
-            batch_size=window_records, batch_format="numpy", compute=ActorPoolStrategy(size=workers), **per_actor,
+            batch_size=window_records, batch_format="pyarrow", compute=ActorPoolStrategy(size=workers), **per_actor,
         )
         totals = {"records_read": 0, "records_scored": 0, "records_rejected": 0, "duplicate_ids": 0, "non_utf8_records": 0,
                   "generated_ids": 0, "sentences": 0, "unique_sentences_scored": 0, "sentences_truncated": 0}
